@@ -1,0 +1,9 @@
+/**
+ * The built-in sandbox backends and what they share. Backends live in subpackages, one each
+ * ({@link dev.swerl.sandbox.local}); {@link dev.swerl.sandbox.ForwardingSandbox} is the base for
+ * backends that wrap another one.
+ */
+@NullMarked
+package dev.swerl.sandbox;
+
+import org.jspecify.annotations.NullMarked;
