@@ -72,8 +72,8 @@ public class ExecOverheadBenchmark {
     // Check once that both sides do the work the numbers claim, so a broken side cannot look fast.
     check(sandbox.exec(ONE_MIB_REQUEST).stdoutBytes() == ONE_MIB, "sandbox did not print 1 MiB");
     check(sandbox.exec(TRUE_REQUEST).exitCode() == 0, "sandbox `true` failed");
-    check(bare(withShell(ONE_MIB_SCRIPT)) == ONE_MIB, "bare process did not print 1 MiB");
-    check(bare(withShell(TRUE)) == 0, "bare `true` failed");
+    check(bare(withShell(ONE_MIB_SCRIPT)) == ONE_MIB, "bare process did not print exactly 1 MiB (does the shell profile print?)");
+    check(bare(withShell(TRUE)) == 0, "bare `true` failed or printed something (does the shell profile print?)");
   }
 
   @TearDown
@@ -103,7 +103,7 @@ public class ExecOverheadBenchmark {
 
   @Benchmark
   public long processSetsidTrue() throws IOException, InterruptedException {
-    List<String> argv = new ArrayList<>(withShell(TRUE));
+    List<String> argv = withShell(TRUE);
     argv.addFirst("setsid");
     return bare(argv);
   }
@@ -136,6 +136,7 @@ public class ExecOverheadBenchmark {
     return read + process.waitFor();
   }
 
+  /** A new, modifiable argument vector: the shell's words, then the script. */
   private List<String> withShell(String script) {
     List<String> argv = new ArrayList<>(shellWords);
     argv.add(script);
