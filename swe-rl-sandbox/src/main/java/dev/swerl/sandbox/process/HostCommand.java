@@ -3,6 +3,7 @@ package dev.swerl.sandbox.process;
 import dev.swerl.api.sandbox.ExecResult;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,8 @@ public final class HostCommand {
   private Map<String, String> environment = Map.of();
   private Duration timeout = Duration.ofMinutes(2);
   private byte[] stdin = new byte[0];
+  private @Nullable Path stdinFile;
+  private @Nullable Path stdoutFile;
   private long outputLimit = Long.MAX_VALUE;
   private boolean mergeStderr;
   private String markerName = "SWERL_EXEC_ID";
@@ -72,6 +75,21 @@ public final class HostCommand {
 
   public HostCommand stdin(byte[] value) {
     stdin = value.clone();
+    return this;
+  }
+
+  /** Standard input read from a host file instead of bytes in memory (for streams of any size). */
+  public HostCommand stdinFrom(Path file) {
+    stdinFile = file;
+    return this;
+  }
+
+  /**
+   * Standard output written to a host file, whole and uncapped, instead of captured (for file transfers);
+   * the result's stdout is then empty.
+   */
+  public HostCommand stdoutTo(Path file) {
+    stdoutFile = file;
     return this;
   }
 
@@ -112,6 +130,12 @@ public final class HostCommand {
     command.add("setsid");
     command.addAll(argv);
     ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(mergeStderr);
+    if (stdinFile != null) {
+      builder.redirectInput(stdinFile.toFile());
+    }
+    if (stdoutFile != null) {
+      builder.redirectOutput(stdoutFile.toFile());
+    }
     builder.environment().clear();
     builder.environment().putAll(environment);
     if (!markerValue.isEmpty()) {
@@ -129,7 +153,9 @@ public final class HostCommand {
     if (err != null) {
       start(err, threadName + "-stderr");
     }
-    feed(process.getOutputStream());
+    if (stdinFile == null) {
+      feed(process.getOutputStream());
+    }
 
     boolean timedOut = false;
     try {
@@ -149,7 +175,9 @@ public final class HostCommand {
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - started);
 
-    BoundedOutput.Captured stdout = out.freeze();
+    BoundedOutput.Captured stdout = stdoutFile == null
+        ? out.freeze()
+        : new BoundedOutput.Captured(new byte[0], 0);
     BoundedOutput.Captured stderr = err == null ? new BoundedOutput.Captured(new byte[0], 0) : err.freeze();
     return new ExecResult(process.exitValue(), stdout.bytes(), stderr.bytes(), stdout.total(), stderr.total(),
         timedOut, wall);

@@ -32,6 +32,19 @@ public final class ProcTable {
     }
   }
 
+  /**
+   * When a process started, in clock ticks since boot ({@code /proc/PID/stat} field 22), or -1 when there is
+   * no such process. With the pid it identifies a process for good, since pids are reused.
+   */
+  public static long startTime(long pid) {
+    try {
+      String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.ISO_8859_1);
+      return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** The process with this id, or {@code null} when there is none. */
   public static @Nullable Entry get(long pid) {
     return read(PROC.resolve(Long.toString(pid)));

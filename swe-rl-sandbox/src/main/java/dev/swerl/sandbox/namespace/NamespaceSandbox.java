@@ -1,0 +1,266 @@
+package dev.swerl.sandbox.namespace;
+
+import dev.swerl.api.sandbox.ExecRequest;
+import dev.swerl.api.sandbox.ExecResult;
+import dev.swerl.api.sandbox.Sandbox;
+import dev.swerl.api.sandbox.SandboxException;
+import dev.swerl.api.sandbox.SandboxPaths;
+import dev.swerl.api.sandbox.SandboxSpec;
+import dev.swerl.sandbox.files.ExecFileTransfer;
+import dev.swerl.sandbox.files.FileTrees;
+import dev.swerl.sandbox.process.HostCommand;
+import dev.swerl.sandbox.process.ProcessKiller;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A sandbox made of Linux namespaces around an overlay root: see {@link NamespaceSandboxBackend}.
+ *
+ * <p>Each command enters the namespaces of the sandbox's init with {@code nsenter}; files move through
+ * commands run inside ({@link ExecFileTransfer}), so symbolic links resolve within the sandbox's root.
+ */
+final class NamespaceSandbox implements Sandbox {
+  static final String SANDBOX_MARKER = "SWERL_SANDBOX_ID";
+  static final String EXEC_MARKER = "SWERL_EXEC_ID";
+  static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+  private static final System.Logger LOG = System.getLogger(NamespaceSandbox.class.getName());
+
+  private final String id;
+  private final SandboxSpec spec;
+  private final String workdir;
+  private final Path runDir;
+  private final Process unshare;
+  private final long initPid;
+  private final Runnable onClose;
+  private final ExecFileTransfer files;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong execs = new AtomicLong();
+  private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+
+  NamespaceSandbox(String id, SandboxSpec spec, String workdir, Path runDir, Process unshare, long initPid,
+      Runnable onClose) {
+    this.id = id;
+    this.spec = spec;
+    this.workdir = workdir;
+    this.runDir = runDir;
+    this.unshare = unshare;
+    this.initPid = initPid;
+    this.onClose = onClose;
+    this.files = new ExecFileTransfer(id, this::transfer);
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public String backendName() {
+    return NamespaceSandboxBackend.NAME;
+  }
+
+  @Override
+  public SandboxSpec spec() {
+    return spec;
+  }
+
+  @Override
+  public String workingDirectory() {
+    return workdir;
+  }
+
+  /** The host pid of the sandbox's init (pid 1 inside). */
+  long initPid() {
+    return initPid;
+  }
+
+  /** The host directory that holds the sandbox's upper layer and bookkeeping. */
+  Path runDirectory() {
+    return runDir;
+  }
+
+  @Override
+  public ExecResult exec(ExecRequest request) {
+    ensureOpen();
+    List<String> command = switch (request.command()) {
+      case ExecRequest.Command.Argv a -> a.argv();
+      case ExecRequest.Command.Shell s -> {
+        List<String> shell = new ArrayList<>(spec.shell());
+        shell.add(s.script());
+        yield shell;
+      }
+    };
+    String cwd = request.workingDirectory() == null
+        ? workdir
+        : SandboxPaths.resolve(workdir, request.workingDirectory());
+    Map<String, String> env = environment(request.env(), cwd);
+    try {
+      return run(command, cwd, env, request.timeout(), request.stdin(), request.outputLimitBytes(),
+          request.mergeStderr(), null, null);
+    } catch (IOException e) {
+      throw SandboxException.of(id, "cannot start command: " + e.getMessage(), e)
+          .with("command", request.command().display());
+    }
+  }
+
+  @Override
+  public byte[] readFile(String path) {
+    ensureOpen();
+    return files.read(absolute(path, "readFile path"), path);
+  }
+
+  @Override
+  public void writeFile(String path, byte[] content) {
+    ensureOpen();
+    files.write(absolute(path, "writeFile path"), content, path);
+  }
+
+  @Override
+  public void copyIn(Path hostSource, String sandboxPath) {
+    ensureOpen();
+    String target = absolute(sandboxPath, "copyIn target");
+    if (!Files.exists(hostSource, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalArgumentException("copyIn source does not exist on the host: " + hostSource);
+    }
+    files.copyIn(hostSource, target, sandboxPath);
+  }
+
+  @Override
+  public void copyOut(String sandboxPath, Path hostTarget) {
+    ensureOpen();
+    String source = absolute(sandboxPath, "copyOut source");
+    if (Files.exists(hostTarget, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IllegalArgumentException("copyOut target already exists on the host: " + hostTarget);
+    }
+    files.copyOut(source, hostTarget, sandboxPath);
+  }
+
+  @Override
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      // Killing pid 1 of the namespace kills every process in it; the marker finds nsenter helpers too.
+      String marker = SANDBOX_MARKER + "=" + id;
+      ProcessKiller.killAll(Set.of(), e -> e.pid() == initPid || e.hasEnv(marker));
+      if (!unshare.waitFor(10, TimeUnit.SECONDS)) {
+        unshare.destroyForcibly();
+      }
+      for (Thread thread : threads) {
+        thread.join(5_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, id + ": failed to stop processes on close", e);
+    } finally {
+      threads.clear();
+      try {
+        FileTrees.deleteRecursively(runDir);
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.WARNING, id + ": failed to delete " + runDir + "; the reaper will retry", e);
+      }
+      onClose.run();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NamespaceSandbox[" + id + ", init " + initPid + (closed.get() ? ", closed" : "") + "]";
+  }
+
+  /** Runs a command inside the sandbox's namespaces and root. */
+  private ExecResult run(List<String> command, String cwd, Map<String, String> env, Duration timeout, byte[] stdin,
+      long outputLimit, boolean mergeStderr, @Nullable Path stdinFile, @Nullable Path stdoutFile)
+      throws IOException {
+    List<String> argv = new ArrayList<>();
+    argv.add("nsenter");
+    argv.add("--target=" + initPid);
+    argv.add("--user");
+    argv.add("--mount");
+    argv.add("--pid");
+    argv.add("--ipc");
+    argv.add("--uts");
+    if (!spec.network()) {
+      argv.add("--net");
+    }
+    argv.add("--root");
+    argv.add("--wdns=" + cwd);
+    argv.add("--");
+    argv.addAll(command);
+    String execId = id + "-" + execs.incrementAndGet();
+    threads.removeIf(t -> !t.isAlive());
+    HostCommand host = HostCommand.builder(argv)
+        .directory(runDir)
+        .environment(env)
+        .timeout(timeout)
+        .stdin(stdin)
+        .outputLimit(outputLimit)
+        .mergeStderr(mergeStderr)
+        .marker(EXEC_MARKER, execId)
+        .threads("swerl-" + execId, threads::add);
+    if (stdinFile != null) {
+      host.stdinFrom(stdinFile);
+    }
+    if (stdoutFile != null) {
+      host.stdoutTo(stdoutFile);
+    }
+    try {
+      return host.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running a command", e);
+    }
+  }
+
+  private ExecResult transfer(List<String> argv, @Nullable Path stdinFile, @Nullable Path stdoutFile, Duration timeout) {
+    try {
+      return run(argv, "/", environment(Map.of(), "/"), timeout, new byte[0], 1 << 20, false, stdinFile, stdoutFile);
+    } catch (IOException e) {
+      throw SandboxException.of(id, "cannot run a file transfer: " + e.getMessage(), e)
+          .with("command", String.join(" ", argv));
+    }
+  }
+
+  private Map<String, String> environment(Map<String, String> extra, String cwd) {
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", DEFAULT_PATH);
+    env.put("HOME", "/root");
+    env.put("HOSTNAME", id);
+    env.putAll(spec.env());
+    env.putAll(extra);
+    env.put("PWD", cwd);
+    env.put(SANDBOX_MARKER, id);
+    return env;
+  }
+
+  private String absolute(String path, String what) {
+    return SandboxPaths.resolve(workdir, SandboxPaths.check(path, what));
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("sandbox " + id + " is closed");
+    }
+  }
+}

@@ -1,0 +1,401 @@
+package dev.swerl.sandbox.namespace;
+
+import static org.apiguardian.api.API.Status.EXPERIMENTAL;
+
+import dev.swerl.api.sandbox.Availability;
+import dev.swerl.api.sandbox.Sandbox;
+import dev.swerl.api.sandbox.SandboxBackend;
+import dev.swerl.api.sandbox.SandboxCapability;
+import dev.swerl.api.sandbox.SandboxException;
+import dev.swerl.api.sandbox.SandboxSpec;
+import dev.swerl.api.sandbox.SandboxUnavailableException;
+import dev.swerl.sandbox.files.FileTrees;
+import dev.swerl.sandbox.layers.Layer;
+import dev.swerl.sandbox.layers.LayerStore;
+import dev.swerl.sandbox.process.ProcTable;
+import dev.swerl.sandbox.process.ProcessKiller;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apiguardian.api.API;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@code namespace} backend, swe-rl's embedded default: each sandbox is a set of Linux namespaces
+ * (user, mount, pid, ipc, uts and, unless the spec asks for network, net) made by one {@code unshare},
+ * around an overlay root whose lower layers are cached, read-only {@linkplain LayerStore layers} and whose
+ * upper layer is the sandbox's private scratch. Creating a sandbox copies nothing, so its cost does not
+ * grow with the size of the environment; no daemon and no container runtime are involved.
+ *
+ * <pre>{@code
+ * NamespaceSandboxBackend backend = new NamespaceSandboxBackend();
+ * Layer repo = backend.layers().fromTarball(Path.of("rootfs.tar"));
+ * try (Sandbox sandbox = backend.create(SandboxSpec.builder().layers(List.of(repo.id())).shell("sh", "-c").build())) {
+ *   sandbox.exec("ls /");
+ * }
+ * }</pre>
+ *
+ * <p>A spec with no layers gets the {@linkplain LayerStore#host() host base layer}: the host's own
+ * {@code /usr}, {@code /etc} and libraries, read-only. A layer entry that starts with {@code /} is a host
+ * directory used in place.
+ *
+ * <p>Guarantees: processes of a sandbox see only their own pid namespace and die together when it
+ * closes (the kernel kills a pid namespace with its init); the root is private (the host's root is
+ * detached, not just hidden); inside, root is mapped to the calling user through a user namespace, so it
+ * cannot load modules, make device nodes or mount block devices. If the JVM dies, the kernel kills each
+ * sandbox's processes (parent-death signal), and the {@linkplain #reap() reaper} removes what is left on
+ * disk at the next start.
+ *
+ * <p>Configuration (system properties, read by the no-argument constructor): {@value #DIRECTORY_PROPERTY}
+ * the cache directory (default {@code /var/tmp/swerl-namespace-<user>}), {@value #MAX_LIVE_PROPERTY} the
+ * most live sandboxes (default 512), {@value #MAX_STARTING_PROPERTY} the most sandboxes starting at once
+ * (default 2 per core). Both limits are JVM-wide for backends made with the defaults; callers wait for a
+ * slot, in order, up to the spec's start-up timeout.
+ */
+@API(status = EXPERIMENTAL)
+public final class NamespaceSandboxBackend implements SandboxBackend {
+  static final String NAME = "namespace";
+  public static final String DIRECTORY_PROPERTY = "swerl.namespace.dir";
+  public static final String MAX_LIVE_PROPERTY = "swerl.namespace.maxLive";
+  public static final String MAX_STARTING_PROPERTY = "swerl.namespace.maxStarting";
+
+  private static final System.Logger LOG = System.getLogger(NamespaceSandboxBackend.class.getName());
+  private static final List<String> REQUIRED_PROGRAMS = List.of("unshare", "nsenter", "setpriv", "pivot_root", "tar", "ldd");
+  private static final Set<Path> REAPED = ConcurrentHashMap.newKeySet();
+  private static final Map<Path, Limits> SHARED_LIMITS = new ConcurrentHashMap<>();
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+  /**
+   * Sandboxes are started from one long-lived thread: the parent-death signal that kills a sandbox when
+   * the JVM dies fires when the thread that started it ends, so that thread must live as long as the JVM.
+   */
+  private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(
+      r -> Thread.ofPlatform().daemon().name("swerl-namespace-launcher").unstarted(r));
+
+  /** Waits for a starting sandbox's "ready" line, bounded by the start-up timeout. */
+  private static final ExecutorService READY_READERS = Executors.newVirtualThreadPerTaskExecutor();
+
+  private final Path cache;
+  private final LayerStore layers;
+  private final Limits limits;
+  private volatile @Nullable RootSetup setup;
+
+  /** Live and starting sandboxes, bounded by fair semaphores. */
+  record Limits(Semaphore live, Semaphore starting) {
+    static Limits of(int maxLive, int maxStarting) {
+      return new Limits(new Semaphore(maxLive, true), new Semaphore(maxStarting, true));
+    }
+  }
+
+  /** A backend configured from system properties, sharing the JVM-wide limits. */
+  public NamespaceSandboxBackend() {
+    this(Path.of(System.getProperty(DIRECTORY_PROPERTY, defaultCacheDirectory())));
+  }
+
+  /** A backend whose cache is {@code cacheDirectory}, with the JVM-wide limits of that directory. */
+  public NamespaceSandboxBackend(Path cacheDirectory) {
+    this(cacheDirectory, SHARED_LIMITS.computeIfAbsent(cacheDirectory.toAbsolutePath(), d -> Limits.of(
+        Integer.getInteger(MAX_LIVE_PROPERTY, 512),
+        Integer.getInteger(MAX_STARTING_PROPERTY, 2 * Runtime.getRuntime().availableProcessors()))));
+  }
+
+  /** A backend with its own limits on live and concurrently starting sandboxes. */
+  public NamespaceSandboxBackend(Path cacheDirectory, int maxLive, int maxStarting) {
+    this(cacheDirectory, Limits.of(maxLive, maxStarting));
+  }
+
+  private NamespaceSandboxBackend(Path cacheDirectory, Limits limits) {
+    if (limits.live().availablePermits() < 1 || limits.starting().availablePermits() < 1) {
+      throw new IllegalArgumentException("sandbox limits must be at least 1");
+    }
+    this.cache = cacheDirectory.toAbsolutePath();
+    this.layers = new LayerStore(cache);
+    this.limits = limits;
+    if (REAPED.add(cache)) {
+      reap();
+    }
+  }
+
+  /** The layer cache sandboxes of this backend draw from. */
+  public LayerStore layers() {
+    return layers;
+  }
+
+  /** The cache directory. */
+  public Path cacheDirectory() {
+    return cache;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public int priority() {
+    return 300;
+  }
+
+  @Override
+  public Availability availability() {
+    if (!Files.isDirectory(Path.of("/proc/self/ns"))) {
+      return Availability.unavailable("this host has no Linux namespaces (/proc/self/ns is missing)");
+    }
+    for (String program : REQUIRED_PROGRAMS) {
+      if (!onPath(program)) {
+        return Availability.unavailable("'" + program + "' is not on PATH: install util-linux, tar and libc-bin");
+      }
+    }
+    try {
+      if (!Files.readString(Path.of("/proc/filesystems")).contains("overlay")) {
+        return Availability.unavailable("the kernel has no overlay file system: load the 'overlay' module (modprobe overlay)");
+      }
+      Path maxUserNs = Path.of("/proc/sys/user/max_user_namespaces");
+      if (Files.exists(maxUserNs) && Files.readString(maxUserNs).trim().equals("0")) {
+        return Availability.unavailable("user namespaces are disabled (user.max_user_namespaces = 0): "
+            + "set sysctl user.max_user_namespaces to a positive number");
+      }
+      Path unprivileged = Path.of("/proc/sys/kernel/unprivileged_userns_clone");
+      if (!isRoot() && Files.exists(unprivileged) && Files.readString(unprivileged).trim().equals("0")) {
+        return Availability.unavailable("unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone = 0):"
+            + " run as root, or set that sysctl to 1");
+      }
+    } catch (IOException e) {
+      return Availability.unavailable("cannot read kernel settings under /proc: " + e.getMessage());
+    }
+    return Availability.AVAILABLE;
+  }
+
+  @Override
+  public Set<SandboxCapability> capabilities() {
+    return Set.of(SandboxCapability.FILESYSTEM_ISOLATION, SandboxCapability.PROCESS_ISOLATION,
+        SandboxCapability.NETWORK_ISOLATION);
+  }
+
+  @Override
+  public Sandbox create(SandboxSpec spec) {
+    Availability availability = availability();
+    if (!availability.available()) {
+      throw new SandboxUnavailableException(NAME, availability.reason());
+    }
+    if (spec.limits().isLimited() && WARNED.add("limits")) {
+      LOG.log(System.Logger.Level.WARNING, "the namespace backend does not enforce resource limits yet; "
+          + "limits in sandbox specs are recorded but not applied");
+    }
+    List<Layer> lowers = resolveLayers(spec);
+    long deadline = System.nanoTime() + spec.startupTimeout().toNanos();
+    acquire(limits.live(), deadline, "a live-sandbox slot");
+    boolean started = false;
+    try {
+      acquire(limits.starting(), deadline, "a start-up slot");
+      try {
+        NamespaceSandbox sandbox = start(spec, lowers, deadline);
+        started = true;
+        return sandbox;
+      } finally {
+        limits.starting().release();
+      }
+    } finally {
+      if (!started) {
+        limits.live().release();
+      }
+    }
+  }
+
+  /**
+   * Removes what sandboxes of dead JVMs left in this cache: their processes (should any survive) and their
+   * directories. Runs once per cache directory when a backend is made; safe to call at any time, since it
+   * touches only sandboxes whose owner process is gone.
+   *
+   * @return how many dead sandboxes were removed
+   */
+  public int reap() {
+    Path run = cache.resolve("run");
+    if (!Files.isDirectory(run)) {
+      return 0;
+    }
+    int reaped = 0;
+    try (var dirs = Files.list(run)) {
+      for (Path dir : dirs.toList()) {
+        if (!ownerAlive(dir)) {
+          String id = dir.getFileName().toString();
+          String marker = NamespaceSandbox.SANDBOX_MARKER + "=" + id;
+          ProcessKiller.killAll(Set.of(), e -> e.hasEnv(marker));
+          FileTrees.deleteRecursively(dir);
+          reaped++;
+        }
+      }
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "reaper could not clean " + run, e);
+    }
+    return reaped;
+  }
+
+  private NamespaceSandbox start(SandboxSpec spec, List<Layer> lowers, long deadline) {
+    String id = "ns-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()).substring(0, 12);
+    Path runDir = cache.resolve("run").resolve(id);
+    String workdir = spec.workingDirectory() == null ? "/work" : spec.workingDirectory();
+    Process unshare = null;
+    try {
+      Files.createDirectories(runDir.resolve("upper"));
+      Files.createDirectories(runDir.resolve("work"));
+      Files.createDirectories(runDir.resolve("merged"));
+      long self = ProcessHandle.current().pid();
+      Files.writeString(runDir.resolve("owner"), self + " " + ProcTable.startTime(self) + "\n");
+
+      String script = setup().script(new RootSetup.Mounts(runDir.resolve("merged"), lowers, runDir.resolve("upper"),
+          runDir.resolve("work"), workdir, id, spec.network()));
+      List<String> argv = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "unshare", "--map-root-user",
+          "--mount", "--pid", "--ipc", "--uts"));
+      if (!spec.network()) {
+        argv.add("--net");
+      }
+      argv.addAll(List.of("--fork", "--kill-child", "--", "/bin/sh", "-c", script));
+      ProcessBuilder builder = new ProcessBuilder(argv)
+          .directory(runDir.toFile())
+          .redirectError(runDir.resolve("init.log").toFile());
+      builder.environment().put(NamespaceSandbox.SANDBOX_MARKER, id);
+      unshare = LAUNCHER.submit(builder::start).get();
+      unshare.getOutputStream().close();
+
+      Process process = unshare;
+      Future<String> ready = READY_READERS.submit(() ->
+          new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine());
+      String line;
+      try {
+        line = ready.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        ready.cancel(true);
+        throw startFailure(id, runDir, "did not come up within " + spec.startupTimeout(), null);
+      }
+      if (!"ready".equals(line)) {
+        unshare.waitFor(5, TimeUnit.SECONDS);
+        throw startFailure(id, runDir, "its setup failed", null);
+      }
+      long initPid = unshare.children().findFirst()
+          .orElseThrow(() -> startFailure(id, runDir, "its init process vanished", null)).pid();
+      Files.writeString(runDir.resolve("init"), initPid + " " + ProcTable.startTime(initPid) + "\n");
+      NamespaceSandbox sandbox = new NamespaceSandbox(id, spec, workdir, runDir, unshare, initPid,
+          () -> limits.live().release());
+      unshare = null;
+      return sandbox;
+    } catch (IOException | java.util.concurrent.ExecutionException e) {
+      throw startFailure(id, runDir, e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw startFailure(id, runDir, "interrupted", e);
+    } finally {
+      if (unshare != null) {
+        String marker = NamespaceSandbox.SANDBOX_MARKER + "=" + id;
+        ProcessKiller.killAll(Set.of(), e -> e.hasEnv(marker));
+        unshare.destroyForcibly();
+        try {
+          FileTrees.deleteRecursively(runDir);
+        } catch (IOException e) {
+          LOG.log(System.Logger.Level.WARNING, "cannot remove " + runDir + " after a failed start", e);
+        }
+      }
+    }
+  }
+
+  private SandboxException startFailure(String id, Path runDir, @Nullable String why, @Nullable Throwable cause) {
+    String log = "";
+    try {
+      Path file = runDir.resolve("init.log");
+      if (Files.exists(file)) {
+        log = Files.readString(file).strip();
+      }
+    } catch (IOException e) {
+      // the log is a courtesy
+    }
+    return SandboxException.of(id, "namespace sandbox failed to start: " + why
+        + (log.isEmpty() ? "" : "; its setup said: " + log)
+        + (isRoot() ? "" : " (running as an ordinary user: the kernel must allow unprivileged user namespaces)"), cause);
+  }
+
+  private List<Layer> resolveLayers(SandboxSpec spec) {
+    if (spec.image() != null && spec.layers().isEmpty()) {
+      throw new IllegalArgumentException("the namespace backend runs layers, not images: import image '"
+          + spec.image() + "' into its layer cache first, or use the docker or podman backend");
+    }
+    List<Layer> result = new ArrayList<>();
+    for (String name : spec.layers().isEmpty() ? List.of(LayerStore.HOST) : spec.layers()) {
+      result.add(name.startsWith("/") ? layers.fromDirectory(Path.of(name)) : layers.get(name));
+    }
+    return result;
+  }
+
+  private RootSetup setup() throws IOException {
+    RootSetup current = setup;
+    if (current == null) {
+      current = RootSetup.detect();
+      setup = current;
+    }
+    return current;
+  }
+
+  private static void acquire(Semaphore semaphore, long deadline, String what) {
+    try {
+      if (!semaphore.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        throw new SandboxException("timed out waiting for " + what + " of the namespace backend; raise the limit ("
+            + MAX_LIVE_PROPERTY + ", " + MAX_STARTING_PROPERTY + ") or the spec's start-up timeout");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SandboxException("interrupted while waiting for " + what, e);
+    }
+  }
+
+  /** Whether the JVM that made a sandbox directory still runs (same pid and start time). */
+  private static boolean ownerAlive(Path dir) {
+    try {
+      String[] owner = Files.readString(dir.resolve("owner")).trim().split(" ");
+      long pid = Long.parseLong(owner[0]);
+      return ProcTable.startTime(pid) == Long.parseLong(owner[1]);
+    } catch (IOException | RuntimeException e) {
+      // No readable owner: either being created right now or left by a crash mid-creation.
+      try {
+        return Files.getLastModifiedTime(dir).toMillis() > System.currentTimeMillis() - Duration.ofMinutes(10).toMillis();
+      } catch (IOException gone) {
+        return true;
+      }
+    }
+  }
+
+  private static String defaultCacheDirectory() {
+    return "/var/tmp/swerl-namespace-" + System.getProperty("user.name", "user");
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static boolean onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(":")) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
