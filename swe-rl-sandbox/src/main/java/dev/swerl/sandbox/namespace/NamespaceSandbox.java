@@ -45,6 +45,7 @@ final class NamespaceSandbox implements Sandbox {
   private final Path runDir;
   private final Process unshare;
   private final long initPid;
+  private final List<String> cgroupPrefix;
   private final Runnable onClose;
   private final ExecFileTransfer files;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -52,13 +53,14 @@ final class NamespaceSandbox implements Sandbox {
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
   NamespaceSandbox(String id, SandboxSpec spec, String workdir, Path runDir, Process unshare, long initPid,
-      Runnable onClose) {
+      List<String> cgroupPrefix, Runnable onClose) {
     this.id = id;
     this.spec = spec;
     this.workdir = workdir;
     this.runDir = runDir;
     this.unshare = unshare;
     this.initPid = initPid;
+    this.cgroupPrefix = List.copyOf(cgroupPrefix);
     this.onClose = onClose;
     this.files = new ExecFileTransfer(id, this::transfer);
   }
@@ -193,7 +195,7 @@ final class NamespaceSandbox implements Sandbox {
   private ExecResult run(List<String> command, String cwd, Map<String, String> env, Duration timeout, byte[] stdin,
       long outputLimit, boolean mergeStderr, @Nullable Path stdinFile, @Nullable Path stdoutFile)
       throws IOException {
-    List<String> argv = new ArrayList<>();
+    List<String> argv = new ArrayList<>(cgroupPrefix);
     argv.add("nsenter");
     argv.add("--target=" + initPid);
     argv.add("--user");

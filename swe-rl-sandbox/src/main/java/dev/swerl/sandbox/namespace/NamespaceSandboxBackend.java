@@ -81,6 +81,8 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
   private static final Set<Path> REAPED = ConcurrentHashMap.newKeySet();
   private static final Map<Path, Limits> SHARED_LIMITS = new ConcurrentHashMap<>();
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+  /** The host's control groups, looked up once per JVM; {@code null} when limits cannot be enforced here. */
+  private static final @Nullable Cgroups CGROUPS = Cgroups.detect();
   /**
    * Sandboxes are started from one long-lived thread: the parent-death signal that kills a sandbox when
    * the JVM dies fires when the thread that started it ends, so that thread must live as long as the JVM.
@@ -184,8 +186,11 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
 
   @Override
   public Set<SandboxCapability> capabilities() {
-    return Set.of(SandboxCapability.FILESYSTEM_ISOLATION, SandboxCapability.PROCESS_ISOLATION,
-        SandboxCapability.NETWORK_ISOLATION);
+    return CGROUPS == null
+        ? Set.of(SandboxCapability.FILESYSTEM_ISOLATION, SandboxCapability.PROCESS_ISOLATION,
+            SandboxCapability.NETWORK_ISOLATION)
+        : Set.of(SandboxCapability.FILESYSTEM_ISOLATION, SandboxCapability.PROCESS_ISOLATION,
+            SandboxCapability.NETWORK_ISOLATION, SandboxCapability.RESOURCE_LIMITS);
   }
 
   @Override
@@ -194,9 +199,10 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
     if (!availability.available()) {
       throw new SandboxUnavailableException(NAME, availability.reason());
     }
-    if (spec.limits().isLimited() && WARNED.add("limits")) {
-      LOG.log(System.Logger.Level.WARNING, "the namespace backend does not enforce resource limits yet; "
-          + "limits in sandbox specs are recorded but not applied");
+    if (spec.limits().isLimited() && CGROUPS == null && WARNED.add("limits")) {
+      LOG.log(System.Logger.Level.WARNING, "this host gives the namespace backend no usable control groups "
+          + "(memory, pids and cpu controllers, writable by this user): resource limits in sandbox specs are "
+          + "recorded but not enforced");
     }
     List<Layer> lowers = resolveLayers(spec);
     long deadline = System.nanoTime() + spec.startupTimeout().toNanos();
@@ -230,6 +236,9 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
     if (!Files.isDirectory(run)) {
       return 0;
     }
+    if (CGROUPS != null) {
+      CGROUPS.removeOrphans(run);
+    }
     int reaped = 0;
     try (var dirs = Files.list(run)) {
       for (Path dir : dirs.toList()) {
@@ -237,6 +246,9 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
           String id = dir.getFileName().toString();
           String marker = NamespaceSandbox.SANDBOX_MARKER + "=" + id;
           ProcessKiller.killAll(Set.of(), e -> e.hasEnv(marker));
+          if (CGROUPS != null) {
+            CGROUPS.remove(id);
+          }
           FileTrees.deleteRecursively(dir);
           reaped++;
         }
@@ -259,9 +271,14 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
       long self = ProcessHandle.current().pid();
       Files.writeString(runDir.resolve("owner"), self + " " + ProcTable.startTime(self) + "\n");
 
+      List<Path> cgroupProcs = List.of();
+      if (spec.limits().isLimited() && CGROUPS != null) {
+        cgroupProcs = CGROUPS.create(id, spec.limits());
+      }
       String script = setup().script(new RootSetup.Mounts(runDir.resolve("merged"), lowers, runDir.resolve("upper"),
           runDir.resolve("work"), workdir, id, spec.network()));
-      List<String> argv = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "unshare", "--map-root-user",
+      List<String> argv = new ArrayList<>(joining(cgroupProcs));
+      argv.addAll(List.of("setpriv", "--pdeathsig", "KILL", "unshare", "--map-root-user",
           "--mount", "--pid", "--ipc", "--uts"));
       if (!spec.network()) {
         argv.add("--net");
@@ -291,8 +308,14 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
       long initPid = unshare.children().findFirst()
           .orElseThrow(() -> startFailure(id, runDir, "its init process vanished", null)).pid();
       Files.writeString(runDir.resolve("init"), initPid + " " + ProcTable.startTime(initPid) + "\n");
+      boolean limited = !cgroupProcs.isEmpty();
       NamespaceSandbox sandbox = new NamespaceSandbox(id, spec, workdir, runDir, unshare, initPid,
-          () -> limits.live().release());
+          joining(cgroupProcs), () -> {
+            if (limited) {
+              CGROUPS.remove(id);
+            }
+            limits.live().release();
+          });
       unshare = null;
       return sandbox;
     } catch (IOException | java.util.concurrent.ExecutionException e) {
@@ -305,6 +328,9 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
         String marker = NamespaceSandbox.SANDBOX_MARKER + "=" + id;
         ProcessKiller.killAll(Set.of(), e -> e.hasEnv(marker));
         unshare.destroyForcibly();
+        if (CGROUPS != null) {
+          CGROUPS.remove(id);
+        }
         try {
           FileTrees.deleteRecursively(runDir);
         } catch (IOException e) {
@@ -339,6 +365,22 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
       result.add(name.startsWith("/") ? layers.fromDirectory(Path.of(name)) : layers.get(name));
     }
     return result;
+  }
+
+  /**
+   * A prefix for an argv that makes the process join the sandbox's control groups before it execs the
+   * rest, so that it and all it starts are counted; empty when the sandbox has no limits.
+   */
+  static List<String> joining(List<Path> procs) {
+    if (procs.isEmpty()) {
+      return List.of();
+    }
+    StringBuilder script = new StringBuilder();
+    for (Path file : procs) {
+      script.append("echo $$ > ").append(RootSetup.quote(file.toString())).append(" && ");
+    }
+    script.append("exec \"$0\" \"$@\"");
+    return List.of("/bin/sh", "-c", script.toString());
   }
 
   private RootSetup setup() throws IOException {
