@@ -158,9 +158,20 @@ final class NamespaceSandbox implements Sandbox {
 
   @Override
   public void close() {
+    closeKeeping(null);
+  }
+
+  /**
+   * Closes the sandbox; when {@code keepUpper} is given, its upper layer (everything the commands changed,
+   * with overlay whiteouts for deletions) is moved there once every process is gone, instead of deleted.
+   *
+   * @return whether the upper layer was kept
+   */
+  boolean closeKeeping(@Nullable Path keepUpper) {
     if (!closed.compareAndSet(false, true)) {
-      return;
+      return false;
     }
+    boolean kept = false;
     try {
       // Killing pid 1 of the namespace kills every process in it; the marker finds nsenter helpers too.
       String marker = SANDBOX_MARKER + "=" + id;
@@ -171,10 +182,16 @@ final class NamespaceSandbox implements Sandbox {
       for (Thread thread : threads) {
         thread.join(5_000);
       }
+      if (keepUpper != null && !unshare.isAlive()) {
+        Files.move(runDir.resolve("upper"), keepUpper);
+        kept = true;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, id + ": failed to stop processes on close", e);
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, id + ": cannot keep the upper layer at " + keepUpper, e);
     } finally {
       threads.clear();
       try {
@@ -184,6 +201,7 @@ final class NamespaceSandbox implements Sandbox {
       }
       onClose.run();
     }
+    return kept;
   }
 
   @Override

@@ -10,7 +10,10 @@ import dev.swerl.api.sandbox.SandboxException;
 import dev.swerl.api.sandbox.SandboxSpec;
 import dev.swerl.api.sandbox.SandboxUnavailableException;
 import dev.swerl.sandbox.files.FileTrees;
+import dev.swerl.api.sandbox.ExecRequest;
+import dev.swerl.api.sandbox.ExecResult;
 import dev.swerl.sandbox.layers.Layer;
+import dev.swerl.sandbox.layers.LayerRecipe;
 import dev.swerl.sandbox.layers.LayerStore;
 import dev.swerl.sandbox.process.ProcTable;
 import dev.swerl.sandbox.process.ProcessKiller;
@@ -222,6 +225,59 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
         limits.live().release();
       }
     }
+  }
+
+  /**
+   * The layer a recipe makes, built now unless the cache already holds it: a sandbox on the recipe's parent
+   * layers runs the commands in order, and its upper layer (what they changed, deletions included) becomes
+   * the new layer. Concurrent builds of one recipe, in this JVM or another, build it once.
+   *
+   * @throws SandboxException when a command fails; the message names it and holds its exit code and output
+   */
+  public Layer buildLayer(LayerRecipe recipe) {
+    String id = recipe.layerId();
+    return layers.create(id, staging -> {
+      SandboxSpec spec = SandboxSpec.builder()
+          .layers(recipe.parents())
+          .shell(recipe.shell())
+          .env(recipe.env())
+          .network(recipe.network())
+          .workingDirectory("/")
+          .build();
+      NamespaceSandbox sandbox = (NamespaceSandbox) create(spec);
+      try {
+        for (String command : recipe.commands()) {
+          ExecResult result = sandbox.exec(ExecRequest.shell(command).toBuilder()
+              .timeout(recipe.commandTimeout()).mergeStderr(true).build());
+          if (!result.succeeded()) {
+            String output = result.stdoutText();
+            throw SandboxException.of(sandbox.id(), "layer " + id + " failed to build: the command "
+                + (result.timedOut() ? "timed out after " + recipe.commandTimeout() : "exited " + result.exitCode())
+                + "; its output ends: " + output.substring(Math.max(0, output.length() - 2000)), null)
+                .with("command", command);
+          }
+        }
+        Path root = staging.resolve("root");
+        if (!sandbox.closeKeeping(root)) {
+          throw new IOException("the build sandbox's upper layer could not be kept");
+        }
+      } finally {
+        sandbox.close();
+      }
+      // The sandbox's mount points and scratch directories are not part of what the recipe made.
+      for (String scratch : List.of("proc", "dev", "tmp")) {
+        Path dir = staging.resolve("root").resolve(scratch);
+        try (var entries = Files.list(dir)) {
+          if (entries.findAny().isEmpty()) {
+            Files.delete(dir);
+          }
+        } catch (IOException missing) {
+          // not created by this build
+        }
+      }
+      return new Layer(id, Layer.Kind.BUILT, layers.directory().resolve(id).resolve("root"), List.of(),
+          "built on " + recipe.parents() + " by " + recipe.commands().size() + " commands");
+    });
   }
 
   /**

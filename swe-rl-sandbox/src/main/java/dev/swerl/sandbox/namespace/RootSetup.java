@@ -82,7 +82,8 @@ final class RootSetup {
     s.append("set -e\n");
     s.append("M=").append(quote(m.merged().toString())).append('\n');
     s.append("mount -t overlay overlay -o ").append(quote("lowerdir=" + String.join(":", lowerDirs)
-        + ",upperdir=" + overlayPath(m.upper()) + ",workdir=" + overlayPath(m.work()))).append(" \"$M\"\n");
+        + ",upperdir=" + overlayPath(m.upper()) + ",workdir=" + overlayPath(m.work()) + ",userxattr"))
+        .append(" \"$M\"\n");
     for (String bind : binds) {
       String q = quote(bind);
       s.append("mkdir -p \"$M\"").append(q).append('\n');
