@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apiguardian.api.API;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +50,12 @@ public final class LayerStore {
   private static final String META = "layer.properties";
   private static final List<String> HOST_SYSTEM_DIRS = List.of("usr", "etc", "bin", "sbin", "lib", "lib32", "lib64", "libx32");
   private static final List<String> HOST_EMPTY_DIRS = List.of("root", "home", "tmp", "var/tmp", "opt", "run", "mnt", "srv");
+
+  /**
+   * One monitor per lock file: a file lock keeps other processes out, but the JVM holds it for the whole
+   * process, so threads of this JVM must be kept apart by a monitor first.
+   */
+  private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
   private final Path layers;
 
@@ -187,7 +195,18 @@ public final class LayerStore {
    */
   public Layer create(String id, Filler filler) {
     checkId(id);
-    Path lockFile = layers.resolve("." + id + ".lock");
+    Path lockFile = layers.resolve("." + id + ".lock").toAbsolutePath();
+    // A lock, not a monitor: builds are long and may run on virtual threads, which a monitor would pin.
+    ReentrantLock local = IN_PROCESS.computeIfAbsent(lockFile, f -> new ReentrantLock());
+    local.lock();
+    try {
+      return createLocked(id, lockFile, filler);
+    } finally {
+      local.unlock();
+    }
+  }
+
+  private Layer createLocked(String id, Path lockFile, Filler filler) {
     try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.lock()) {
       Layer existing = read(id);

@@ -1,10 +1,8 @@
 package dev.swerl.sandbox.namespace;
 
+import dev.swerl.sandbox.files.ElfFiles;
 import dev.swerl.sandbox.layers.Layer;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the shell script that turns a fresh set of namespaces into a sandbox: it mounts the overlay root,
@@ -49,7 +46,7 @@ final class RootSetup {
     if (umount == null) {
       throw new IOException("umount is not installed: install util-linux (mount)");
     }
-    String interpreter = elfInterpreter(umount);
+    String interpreter = ElfFiles.interpreter(umount);
     List<String> command = new ArrayList<>();
     if (interpreter != null) {
       command.add(OLD_ROOT + Path.of(interpreter).toRealPath());
@@ -131,33 +128,6 @@ final class RootSetup {
           + " (choose a cache directory without them)");
     }
     return text;
-  }
-
-  /** PT_INTERP of a 64-bit little-endian ELF file, or {@code null} for a static one. */
-  static @Nullable String elfInterpreter(Path elf) throws IOException {
-    try (FileChannel channel = FileChannel.open(elf)) {
-      ByteBuffer header = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
-      channel.read(header, 0);
-      if (header.getInt(0) != 0x464c457f || header.get(4) != 2 || header.get(5) != 1) {
-        throw new IOException(elf + " is not a 64-bit little-endian ELF program");
-      }
-      long phoff = header.getLong(0x20);
-      int phentsize = Short.toUnsignedInt(header.getShort(0x36));
-      int phnum = Short.toUnsignedInt(header.getShort(0x38));
-      ByteBuffer ph = ByteBuffer.allocate(phentsize).order(ByteOrder.LITTLE_ENDIAN);
-      for (int i = 0; i < phnum; i++) {
-        ph.clear();
-        channel.read(ph, phoff + (long) i * phentsize);
-        if (ph.getInt(0) == 3) { // PT_INTERP
-          ByteBuffer name = ByteBuffer.allocate((int) ph.getLong(32));
-          channel.read(name, ph.getLong(8));
-          String text = new String(name.array(), StandardCharsets.US_ASCII);
-          int nul = text.indexOf('\0');
-          return nul >= 0 ? text.substring(0, nul) : text;
-        }
-      }
-      return null;
-    }
   }
 
   /** The real directories of the shared libraries a program loads, as {@code ldd} reports them. */

@@ -1,5 +1,6 @@
 package dev.swerl.sandbox.testing;
 
+import dev.swerl.sandbox.files.ElfFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,9 +62,8 @@ public final class BusyboxRootfs {
 
   private static boolean isStatic() {
     try {
-      byte[] head = Files.readAllBytes(BUSYBOX);
-      // A dynamic ELF names its loader; a static one does not.
-      return !new String(head, StandardCharsets.ISO_8859_1).contains("ld-linux");
+      // A dynamic program names its loader in a PT_INTERP header; a static one has none.
+      return ElfFiles.interpreter(BUSYBOX) == null;
     } catch (IOException e) {
       return false;
     }
