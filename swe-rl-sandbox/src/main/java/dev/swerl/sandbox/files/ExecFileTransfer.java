@@ -37,6 +37,12 @@ public final class ExecFileTransfer {
   /** How long one transfer may take; transfers are bounded by disk speed, so this is generous. */
   private static final Duration TIMEOUT = Duration.ofMinutes(30);
   private static final long MAX_READ = Integer.MAX_VALUE - 64;
+  /**
+   * Files copied in belong to root inside the sandbox, whoever owns them on the host (as with
+   * {@code docker cp}): a host uid may not even exist in the sandbox's user namespace.
+   */
+  private static final String OWNER = "--owner=0";
+  private static final String GROUP = "--group=0";
 
   private final String sandboxId;
   private final Channel channel;
@@ -90,14 +96,14 @@ public final class ExecFileTransfer {
       Path archive = work.resolve("in.tar");
       String unpackInto;
       if (Files.isDirectory(hostSource, LinkOption.NOFOLLOW_LINKS)) {
-        hostTar(List.of("-c", "-f", archive.toString(), "-C", hostSource.toString(), "."));
+        hostTar(List.of("-c", "-f", archive.toString(), OWNER, GROUP, "-C", hostSource.toString(), "."));
         unpackInto = absolute;
       } else {
         // A single file or link: stage it under the target's name and unpack into the target's parent.
         Path stage = Files.createDirectory(work.resolve("stage"));
         String name = absolute.substring(absolute.lastIndexOf('/') + 1);
         FileTrees.copy(hostSource, stage.resolve(name));
-        hostTar(List.of("-c", "-f", archive.toString(), "-C", stage.toString(), name));
+        hostTar(List.of("-c", "-f", archive.toString(), OWNER, GROUP, "-C", stage.toString(), name));
         int slash = absolute.lastIndexOf('/');
         unpackInto = slash == 0 ? "/" : absolute.substring(0, slash);
       }

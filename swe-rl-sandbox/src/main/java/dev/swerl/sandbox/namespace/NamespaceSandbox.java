@@ -217,6 +217,9 @@ final class NamespaceSandbox implements Sandbox {
     argv.add("nsenter");
     argv.add("--target=" + initPid);
     argv.add("--user");
+    // Keep our uid and gid: they map to root inside. Setting them anew would call setgroups, which a user
+    // namespace made by an unprivileged user denies.
+    argv.add("--preserve-credentials");
     argv.add("--mount");
     argv.add("--pid");
     argv.add("--ipc");

@@ -344,6 +344,7 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
           .directory(runDir.toFile())
           .redirectError(runDir.resolve("init.log").toFile());
       builder.environment().put(NamespaceSandbox.SANDBOX_MARKER, id);
+      builder.environment().put("PATH", toolPath());
       unshare = LAUNCHER.submit(builder::start).get();
       unshare.getOutputStream().close();
 
@@ -484,12 +485,23 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  private static boolean onPath(String program) {
+  /**
+   * The PATH the backend runs its host tools with: the JVM's, plus the sbin directories, which ordinary
+   * users often lack although {@code pivot_root} lives there.
+   */
+  static String toolPath() {
     String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
+    StringBuilder result = new StringBuilder(path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
+    for (String sbin : List.of("/usr/local/sbin", "/usr/sbin", "/sbin")) {
+      if (!(":" + result + ":").contains(":" + sbin + ":")) {
+        result.append(':').append(sbin);
+      }
     }
-    for (String dir : path.split(":")) {
+    return result.toString();
+  }
+
+  private static boolean onPath(String program) {
+    for (String dir : toolPath().split(":")) {
       if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
         return true;
       }
