@@ -481,8 +481,18 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
     return "/var/tmp/swerl-namespace-" + System.getProperty("user.name", "user");
   }
 
+  /** Whether this process runs with effective uid 0 (read from the kernel, not from user.name). */
   private static boolean isRoot() {
-    return "root".equals(System.getProperty("user.name"));
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Uid:")) {
+          return line.split("\\s+")[2].equals("0");
+        }
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    return false;
   }
 
   /**
