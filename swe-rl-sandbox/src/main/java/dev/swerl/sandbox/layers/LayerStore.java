@@ -18,6 +18,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -58,8 +59,21 @@ public final class LayerStore {
   private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
   private final Path layers;
+  private final int ownerUid;
+  private final int ownerGid;
 
+  /** A store whose layers keep the owners their content came with. */
   public LayerStore(Path cacheDirectory) {
+    this(cacheDirectory, -1, -1);
+  }
+
+  /**
+   * A store whose layers (except directories used in place) are owned by {@code ownerUid:ownerGid}, the
+   * host user sandboxes run as, so that root inside a sandbox owns the files it sees; -1 keeps owners.
+   */
+  public LayerStore(Path cacheDirectory, int ownerUid, int ownerGid) {
+    this.ownerUid = ownerUid;
+    this.ownerGid = ownerGid;
     this.layers = cacheDirectory.resolve("layers");
     try {
       Files.createDirectories(layers);
@@ -214,8 +228,13 @@ public final class LayerStore {
         return existing;
       }
       Path staging = Files.createTempDirectory(layers, "." + id + ".staging-");
+      // Temporary directories are private; a layer must be readable by whoever runs the sandboxes.
+      Files.setPosixFilePermissions(staging, PosixFilePermissions.fromString("rwxr-xr-x"));
       try {
         Layer layer = filler.fill(staging);
+        if (ownerUid >= 0 && layer.kind() != Layer.Kind.DIRECTORY && Files.isDirectory(staging.resolve("root"))) {
+          chown(staging.resolve("root"), ownerUid, ownerGid);
+        }
         write(staging.resolve(META), layer);
         Path target = layers.resolve(id);
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -307,6 +326,16 @@ public final class LayerStore {
     p.setProperty("description", layer.description());
     try (OutputStream out = Files.newOutputStream(meta)) {
       p.store(out, "swerl layer " + layer.id());
+    }
+  }
+
+  /** Gives a whole tree to one owner, links included (not followed); set-id bits are dropped on the way. */
+  private static void chown(Path root, int uid, int gid) throws IOException {
+    try (var paths = Files.walk(root)) {
+      for (Path path : (Iterable<Path>) paths::iterator) {
+        Files.setAttribute(path, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(path, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
+      }
     }
   }
 

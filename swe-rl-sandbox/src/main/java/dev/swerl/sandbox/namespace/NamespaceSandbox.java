@@ -45,7 +45,8 @@ final class NamespaceSandbox implements Sandbox {
   private final Path runDir;
   private final Process unshare;
   private final long initPid;
-  private final List<String> cgroupPrefix;
+  /** What goes before nsenter: joining the sandbox's cgroups, dropping to its user. */
+  private final List<String> enterPrefix;
   private final Runnable onClose;
   private final ExecFileTransfer files;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -53,14 +54,14 @@ final class NamespaceSandbox implements Sandbox {
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
   NamespaceSandbox(String id, SandboxSpec spec, String workdir, Path runDir, Process unshare, long initPid,
-      List<String> cgroupPrefix, Runnable onClose) {
+      List<String> enterPrefix, Runnable onClose) {
     this.id = id;
     this.spec = spec;
     this.workdir = workdir;
     this.runDir = runDir;
     this.unshare = unshare;
     this.initPid = initPid;
-    this.cgroupPrefix = List.copyOf(cgroupPrefix);
+    this.enterPrefix = List.copyOf(enterPrefix);
     this.onClose = onClose;
     this.files = new ExecFileTransfer(id, this::transfer);
   }
@@ -213,7 +214,7 @@ final class NamespaceSandbox implements Sandbox {
   private ExecResult run(List<String> command, String cwd, Map<String, String> env, Duration timeout, byte[] stdin,
       long outputLimit, boolean mergeStderr, @Nullable Path stdinFile, @Nullable Path stdoutFile)
       throws IOException {
-    List<String> argv = new ArrayList<>(cgroupPrefix);
+    List<String> argv = new ArrayList<>(enterPrefix);
     argv.add("nsenter");
     argv.add("--target=" + initPid);
     argv.add("--user");

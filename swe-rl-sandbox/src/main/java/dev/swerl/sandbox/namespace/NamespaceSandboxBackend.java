@@ -23,6 +23,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -78,6 +79,10 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
   public static final String DIRECTORY_PROPERTY = "swerl.namespace.dir";
   public static final String MAX_LIVE_PROPERTY = "swerl.namespace.maxLive";
   public static final String MAX_STARTING_PROPERTY = "swerl.namespace.maxStarting";
+  /** System property: the unprivileged host uid (and gid) sandboxes run as when the JVM runs as root. */
+  public static final String SANDBOX_UID_PROPERTY = "swerl.namespace.sandboxUid";
+  /** Default for {@value #SANDBOX_UID_PROPERTY}: high enough to belong to no account or subordinate id range. */
+  public static final int DEFAULT_SANDBOX_UID = 1_999_999_999;
 
   private static final System.Logger LOG = System.getLogger(NamespaceSandboxBackend.class.getName());
   private static final List<String> REQUIRED_PROGRAMS = List.of("unshare", "nsenter", "setpriv", "pivot_root", "tar", "ldd");
@@ -99,7 +104,14 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
   private final Path cache;
   private final LayerStore layers;
   private final Limits limits;
+  /** The host uid and gid a sandbox's processes run as; root inside the sandbox is this user outside. */
+  private final int uid;
+  private final int gid;
+  /** How commands drop from root to {@link #uid} before entering a sandbox; empty when the JVM is not root. */
+  private final List<String> dropPrivileges;
   private volatile @Nullable RootSetup setup;
+  /** Why the sandbox user cannot reach the cache, or {@code null} when it can. */
+  private final @Nullable String accessProblem;
 
   /** Live and starting sandboxes, bounded by fair semaphores. */
   record Limits(Semaphore live, Semaphore starting) {
@@ -130,8 +142,20 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
       throw new IllegalArgumentException("sandbox limits must be at least 1");
     }
     this.cache = cacheDirectory.toAbsolutePath();
-    this.layers = new LayerStore(cache);
+    if (isRoot()) {
+      // Root inside must never be root outside: /proc/sys, setuid files and host binds would be the host's.
+      this.uid = Integer.getInteger(SANDBOX_UID_PROPERTY, DEFAULT_SANDBOX_UID);
+      this.gid = uid;
+      this.dropPrivileges = List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups");
+      this.layers = new LayerStore(cache, uid, gid);
+    } else {
+      this.uid = ownId("Uid:");
+      this.gid = ownId("Gid:");
+      this.dropPrivileges = List.of();
+      this.layers = new LayerStore(cache);
+    }
     this.limits = limits;
+    this.accessProblem = isRoot() ? openUpFor(cache) : null;
     if (REAPED.add(cache)) {
       reap();
     }
@@ -147,6 +171,16 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
     return cache;
   }
 
+  /**
+   * The host uid a sandbox's processes run as: root inside a sandbox is this user outside. When the JVM
+   * runs as root it is {@value #SANDBOX_UID_PROPERTY} (default {@value #DEFAULT_SANDBOX_UID}), never 0;
+   * otherwise it is the JVM's own user. Layers the backend makes are owned by it; a directory layer used
+   * in place is writable inside only where this user may write it.
+   */
+  public int sandboxUid() {
+    return uid;
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -159,6 +193,9 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
 
   @Override
   public Availability availability() {
+    if (accessProblem != null) {
+      return Availability.unavailable(accessProblem);
+    }
     if (!Files.isDirectory(Path.of("/proc/self/ns"))) {
       return Availability.unavailable("this host has no Linux namespaces (/proc/self/ns is missing)");
     }
@@ -324,6 +361,13 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
       Files.createDirectories(runDir.resolve("upper"));
       Files.createDirectories(runDir.resolve("work"));
       Files.createDirectories(runDir.resolve("merged"));
+      // Only the sandbox's user may enter: what it writes (set-uid files included) stays its own.
+      Files.setPosixFilePermissions(runDir.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+      Files.setPosixFilePermissions(runDir, PosixFilePermissions.fromString("rwx------"));
+      for (Path dir : List.of(runDir, runDir.resolve("upper"), runDir.resolve("work"), runDir.resolve("merged"))) {
+        Files.setAttribute(dir, "unix:uid", uid);
+        Files.setAttribute(dir, "unix:gid", gid);
+      }
       long self = ProcessHandle.current().pid();
       Files.writeString(runDir.resolve("owner"), self + " " + ProcTable.startTime(self) + "\n");
 
@@ -334,8 +378,8 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
       String script = setup().script(new RootSetup.Mounts(runDir.resolve("merged"), lowers, runDir.resolve("upper"),
           runDir.resolve("work"), workdir, id, spec.network()));
       List<String> argv = new ArrayList<>(joining(cgroupProcs));
-      argv.addAll(List.of("setpriv", "--pdeathsig", "KILL", "unshare", "--map-root-user",
-          "--mount", "--pid", "--ipc", "--uts"));
+      argv.addAll(dropPrivileges.isEmpty() ? List.of("setpriv") : dropPrivileges);
+      argv.addAll(List.of("--pdeathsig", "KILL", "unshare", "--map-root-user", "--mount", "--pid", "--ipc", "--uts"));
       if (!spec.network()) {
         argv.add("--net");
       }
@@ -366,8 +410,9 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
           .orElseThrow(() -> startFailure(id, runDir, "its init process vanished", null)).pid();
       Files.writeString(runDir.resolve("init"), initPid + " " + ProcTable.startTime(initPid) + "\n");
       boolean limited = !cgroupProcs.isEmpty();
-      NamespaceSandbox sandbox = new NamespaceSandbox(id, spec, workdir, runDir, unshare, initPid,
-          joining(cgroupProcs), () -> {
+      List<String> enter = new ArrayList<>(joining(cgroupProcs));
+      enter.addAll(dropPrivileges);
+      NamespaceSandbox sandbox = new NamespaceSandbox(id, spec, workdir, runDir, unshare, initPid, enter, () -> {
             if (limited) {
               CGROUPS.remove(id);
             }
@@ -481,18 +526,45 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
     return "/var/tmp/swerl-namespace-" + System.getProperty("user.name", "user");
   }
 
-  /** Whether this process runs with effective uid 0 (read from the kernel, not from user.name). */
-  private static boolean isRoot() {
+  /**
+   * Lets the sandbox user (who is not root) walk to the layers and run directories: the cache and the
+   * layer store become searchable (their listing stays private to root where possible), and every
+   * ancestor must be searchable by others already. Returns what blocks the way, or {@code null}.
+   */
+  private static @Nullable String openUpFor(Path cache) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("Uid:")) {
-          return line.split("\\s+")[2].equals("0");
+      Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwx--x--x"));
+      Files.setPosixFilePermissions(cache.resolve("layers"), PosixFilePermissions.fromString("rwxr-xr-x"));
+      for (Path dir = cache.getParent(); dir != null; dir = dir.getParent()) {
+        if (!Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+          return "sandboxes run as an unprivileged user, who cannot pass through " + dir + " to reach the cache "
+              + cache + ": choose a cache under a searchable directory (-D" + DIRECTORY_PROPERTY + "=/var/tmp/...) "
+              + "or make " + dir + " searchable (chmod o+x)";
         }
       }
+      return null;
     } catch (IOException e) {
+      return "cannot set the permissions of the cache " + cache + ": " + e.getMessage();
+    }
+  }
+
+  /** Whether this process runs with effective uid 0 (read from the kernel, not from user.name). */
+  private static boolean isRoot() {
+    return ownId("Uid:") == 0;
+  }
+
+  /** This process's effective uid ({@code "Uid:"}) or gid ({@code "Gid:"}) from /proc/self/status. */
+  private static int ownId(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith(field)) {
+          return Integer.parseInt(line.split("\\s+")[2]);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
       // fall through
     }
-    return false;
+    throw new IllegalStateException("cannot read this process's " + field + " from /proc/self/status");
   }
 
   /**

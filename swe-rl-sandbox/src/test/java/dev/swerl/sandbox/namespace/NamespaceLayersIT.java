@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -36,11 +37,18 @@ class NamespaceLayersIT {
   static void setUp() throws Exception {
     assumeTrue(BusyboxRootfs.available(), BusyboxRootfs.unavailableReason());
     work = Files.createTempDirectory(Path.of("/var/tmp"), "swerl-ns-layers-");
+    // The sandbox user must pass through to the cache inside it.
+    Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwx--x--x"));
     backend = new NamespaceSandboxBackend(work.resolve("cache"));
     assumeTrue(backend.availability().available(), () -> "namespace backend unavailable: " + backend.availability().reason());
     busybox = backend.layers().fromTarball(BusyboxRootfs.tarball(work, work.resolve("busybox.tar")));
     Path dataDir = Files.createDirectories(work.resolve("data-layer/data"));
     Files.writeString(dataDir.resolve("old.txt"), "old");
+    // A directory layer is used in place: root inside may change its files only if the sandbox user owns them.
+    for (Path path : List.of(dataDir.getParent(), dataDir, dataDir.resolve("old.txt"))) {
+      Files.setAttribute(path, "unix:uid", backend.sandboxUid());
+      Files.setAttribute(path, "unix:gid", backend.sandboxUid());
+    }
     data = backend.layers().fromDirectory(work.resolve("data-layer"));
   }
 
