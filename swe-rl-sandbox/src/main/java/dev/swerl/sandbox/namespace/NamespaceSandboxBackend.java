@@ -110,6 +110,8 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
   /** How commands drop from root to {@link #uid} before entering a sandbox; empty when the JVM is not root. */
   private final List<String> dropPrivileges;
   private volatile @Nullable RootSetup setup;
+  /** The compiled {@code swerl-nsinit}, or {@code null} to start sandboxes through the setup script. */
+  private final @Nullable Path nativeInit;
   /** Why the sandbox user cannot reach the cache, or {@code null} when it can. */
   private final @Nullable String accessProblem;
 
@@ -156,6 +158,7 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
     }
     this.limits = limits;
     this.accessProblem = isRoot() ? openUpFor(cache) : null;
+    this.nativeInit = NativeInit.locate(cache);
     if (REAPED.add(cache)) {
       reap();
     }
@@ -375,15 +378,23 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
       if (spec.limits().isLimited() && CGROUPS != null) {
         cgroupProcs = CGROUPS.create(id, spec.limits());
       }
-      String script = setup().script(new RootSetup.Mounts(runDir.resolve("merged"), lowers, runDir.resolve("upper"),
-          runDir.resolve("work"), workdir, id, spec.network()));
+      RootSetup.Mounts mounts = new RootSetup.Mounts(runDir.resolve("merged"), lowers, runDir.resolve("upper"),
+          runDir.resolve("work"), workdir, id, spec.network());
       List<String> argv = new ArrayList<>(joining(cgroupProcs));
-      argv.addAll(dropPrivileges.isEmpty() ? List.of("setpriv") : dropPrivileges);
-      argv.addAll(List.of("--pdeathsig", "KILL", "unshare", "--map-root-user", "--mount", "--pid", "--ipc", "--uts"));
-      if (!spec.network()) {
-        argv.add("--net");
+      if (nativeInit != null) {
+        argv.add(nativeInit.toString());
+        if (!dropPrivileges.isEmpty()) {
+          argv.addAll(List.of("--uid", Integer.toString(uid), "--gid", Integer.toString(gid)));
+        }
+        argv.addAll(RootSetup.nativeArguments(mounts));
+      } else {
+        argv.addAll(dropPrivileges.isEmpty() ? List.of("setpriv") : dropPrivileges);
+        argv.addAll(List.of("--pdeathsig", "KILL", "unshare", "--map-root-user", "--mount", "--pid", "--ipc", "--uts"));
+        if (!spec.network()) {
+          argv.add("--net");
+        }
+        argv.addAll(List.of("--fork", "--kill-child", "--", "/bin/sh", "-c", setup().script(mounts)));
       }
-      argv.addAll(List.of("--fork", "--kill-child", "--", "/bin/sh", "-c", script));
       ProcessBuilder builder = new ProcessBuilder(argv)
           .directory(runDir.toFile())
           .redirectError(runDir.resolve("init.log").toFile());

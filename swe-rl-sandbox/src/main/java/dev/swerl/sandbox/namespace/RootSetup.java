@@ -65,20 +65,47 @@ final class RootSetup {
   record Mounts(Path merged, List<Layer> lowers, Path upper, Path work, String workingDirectory, String hostname,
       boolean network) {}
 
+  /** The overlay's lowerdir value: overlay lists the uppermost lower layer first, specs list the base first. */
+  static String lowerDirs(List<Layer> lowers) {
+    List<String> dirs = new ArrayList<>();
+    for (int i = lowers.size() - 1; i >= 0; i--) {
+      dirs.add(overlayPath(lowers.get(i).root()));
+    }
+    return String.join(":", dirs);
+  }
+
+  /** The host directories to bind read-only, in order, without repeats. */
+  static Set<String> binds(List<Layer> lowers) {
+    Set<String> binds = new LinkedHashSet<>();
+    for (int i = lowers.size() - 1; i >= 0; i--) {
+      binds.addAll(lowers.get(i).hostBinds());
+    }
+    return binds;
+  }
+
+  /** The arguments of {@code swerl-nsinit} for these mounts (see its source for their meaning). */
+  static List<String> nativeArguments(Mounts m) {
+    List<String> args = new ArrayList<>();
+    if (!m.network()) {
+      args.add("--net");
+    }
+    args.addAll(List.of("--merged", m.merged().toString(), "--lower", lowerDirs(m.lowers()),
+        "--upper", overlayPath(m.upper()), "--work", overlayPath(m.work()), "--workdir", m.workingDirectory(),
+        "--hostname", m.hostname(), "--oldroot", OLD_ROOT));
+    for (String bind : binds(m.lowers())) {
+      args.add("--bind");
+      args.add(bind);
+    }
+    return args;
+  }
+
   /** The script, run as {@code sh -c SCRIPT}; it prints {@code ready} once the sandbox is up. */
   String script(Mounts m) {
-    List<String> lowerDirs = new ArrayList<>();
-    Set<String> binds = new LinkedHashSet<>();
-    // Overlay lists the uppermost lower layer first; specs list the base first.
-    for (int i = m.lowers().size() - 1; i >= 0; i--) {
-      Layer layer = m.lowers().get(i);
-      lowerDirs.add(overlayPath(layer.root()));
-      binds.addAll(layer.hostBinds());
-    }
+    Set<String> binds = binds(m.lowers());
     StringBuilder s = new StringBuilder();
     s.append("set -e\n");
     s.append("M=").append(quote(m.merged().toString())).append('\n');
-    s.append("mount -t overlay overlay -o ").append(quote("lowerdir=" + String.join(":", lowerDirs)
+    s.append("mount -t overlay overlay -o ").append(quote("lowerdir=" + lowerDirs(m.lowers())
         + ",upperdir=" + overlayPath(m.upper()) + ",workdir=" + overlayPath(m.work()) + ",userxattr"))
         .append(" \"$M\"\n");
     for (String bind : binds) {
