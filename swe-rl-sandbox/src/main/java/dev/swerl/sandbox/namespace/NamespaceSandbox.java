@@ -45,8 +45,25 @@ final class NamespaceSandbox implements Sandbox {
   private final Path runDir;
   private final Process unshare;
   private final long initPid;
-  /** What goes before nsenter: joining the sandbox's cgroups, dropping to its user. */
-  private final List<String> enterPrefix;
+  /** How commands get in. */
+  private final Entry entry;
+
+  /**
+   * How a command enters the sandbox: through {@code swerl-nsinit --enter} when it was built (one process),
+   * else through {@code nsenter} behind a cgroup-joining shell and {@code setpriv}.
+   *
+   * @param helper the compiled swerl-nsinit, or {@code null}
+   * @param identity the helper's {@code --uid N --gid N} when the JVM is root, else empty
+   * @param cgroups the {@code cgroup.procs} files to join
+   * @param scriptPrefix what goes before nsenter without the helper
+   */
+  record Entry(@Nullable Path helper, List<String> identity, List<Path> cgroups, List<String> scriptPrefix) {
+    Entry {
+      identity = List.copyOf(identity);
+      cgroups = List.copyOf(cgroups);
+      scriptPrefix = List.copyOf(scriptPrefix);
+    }
+  }
   private final Runnable onClose;
   private final ExecFileTransfer files;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -54,14 +71,14 @@ final class NamespaceSandbox implements Sandbox {
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
   NamespaceSandbox(String id, SandboxSpec spec, String workdir, Path runDir, Process unshare, long initPid,
-      List<String> enterPrefix, Runnable onClose) {
+      Entry entry, Runnable onClose) {
     this.id = id;
     this.spec = spec;
     this.workdir = workdir;
     this.runDir = runDir;
     this.unshare = unshare;
     this.initPid = initPid;
-    this.enterPrefix = List.copyOf(enterPrefix);
+    this.entry = entry;
     this.onClose = onClose;
     this.files = new ExecFileTransfer(id, this::transfer);
   }
@@ -214,27 +231,31 @@ final class NamespaceSandbox implements Sandbox {
   private ExecResult run(List<String> command, String cwd, Map<String, String> env, Duration timeout, byte[] stdin,
       long outputLimit, boolean mergeStderr, @Nullable Path stdinFile, @Nullable Path stdoutFile)
       throws IOException {
-    List<String> argv = new ArrayList<>(enterPrefix);
-    argv.add("nsenter");
-    argv.add("--target=" + initPid);
-    argv.add("--user");
-    // Keep our uid and gid: they map to root inside. Setting them anew would call setgroups, which a user
-    // namespace made by an unprivileged user denies.
-    argv.add("--preserve-credentials");
-    argv.add("--mount");
-    argv.add("--pid");
-    argv.add("--ipc");
-    argv.add("--uts");
-    if (!spec.network()) {
-      argv.add("--net");
+    List<String> argv = new ArrayList<>();
+    if (entry.helper() != null) {
+      argv.add(entry.helper().toString());
+      argv.add("--enter");
+      argv.add(Long.toString(initPid));
+      argv.addAll(entry.identity());
+      if (!spec.network()) {
+        argv.add("--net");
+      }
+      for (Path cgroup : entry.cgroups()) {
+        argv.add("--cgroup");
+        argv.add(cgroup.toString());
+      }
+      argv.add("--cwd");
+      argv.add(cwd);
+      argv.add("--");
+      argv.addAll(command);
+    } else {
+      argv.addAll(entry.scriptPrefix());
+      argv.addAll(nsenter(cwd, command));
     }
-    argv.add("--root");
-    argv.add("--wdns=" + cwd);
-    argv.add("--");
-    argv.addAll(command);
     String execId = id + "-" + execs.incrementAndGet();
     threads.removeIf(t -> !t.isAlive());
     HostCommand host = HostCommand.builder(argv)
+        .ownSession(entry.helper() != null)
         .directory(runDir)
         .environment(env)
         .timeout(timeout)
@@ -255,6 +276,29 @@ final class NamespaceSandbox implements Sandbox {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while running a command", e);
     }
+  }
+
+  /** The nsenter command line that runs {@code command} in the sandbox, for hosts without swerl-nsinit. */
+  private List<String> nsenter(String cwd, List<String> command) {
+    List<String> argv = new ArrayList<>();
+    argv.add("nsenter");
+    argv.add("--target=" + initPid);
+    argv.add("--user");
+    // Keep our uid and gid: they map to root inside. Setting them anew would call setgroups, which a user
+    // namespace made by an unprivileged user denies.
+    argv.add("--preserve-credentials");
+    argv.add("--mount");
+    argv.add("--pid");
+    argv.add("--ipc");
+    argv.add("--uts");
+    if (!spec.network()) {
+      argv.add("--net");
+    }
+    argv.add("--root");
+    argv.add("--wdns=" + cwd);
+    argv.add("--");
+    argv.addAll(command);
+    return argv;
   }
 
   private ExecResult transfer(List<String> argv, @Nullable Path stdinFile, @Nullable Path stdoutFile, Duration timeout) {

@@ -421,9 +421,13 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
           .orElseThrow(() -> startFailure(id, runDir, "its init process vanished", null)).pid();
       Files.writeString(runDir.resolve("init"), initPid + " " + ProcTable.startTime(initPid) + "\n");
       boolean limited = !cgroupProcs.isEmpty();
-      List<String> enter = new ArrayList<>(joining(cgroupProcs));
-      enter.addAll(dropPrivileges);
-      NamespaceSandbox sandbox = new NamespaceSandbox(id, spec, workdir, runDir, unshare, initPid, enter, () -> {
+      List<String> scriptPrefix = new ArrayList<>(joining(cgroupProcs));
+      scriptPrefix.addAll(dropPrivileges);
+      List<String> identity = dropPrivileges.isEmpty()
+          ? List.of()
+          : List.of("--uid", Integer.toString(uid), "--gid", Integer.toString(gid));
+      NamespaceSandbox.Entry entry = new NamespaceSandbox.Entry(nativeInit, identity, cgroupProcs, scriptPrefix);
+      NamespaceSandbox sandbox = new NamespaceSandbox(id, spec, workdir, runDir, unshare, initPid, entry, () -> {
             if (limited) {
               CGROUPS.remove(id);
             }

@@ -48,6 +48,7 @@ public final class HostCommand {
   private String markerValue = "";
   private String threadName = "swerl-exec";
   private Consumer<Thread> threadSink = t -> {};
+  private boolean ownSession;
 
   private HostCommand(List<String> argv) {
     this.argv = List.copyOf(argv);
@@ -113,6 +114,15 @@ public final class HostCommand {
     return this;
   }
 
+  /**
+   * Says that the program calls {@code setsid()} itself, first thing, so no {@code setsid} program is put
+   * in front of it (one exec less per command).
+   */
+  public HostCommand ownSession(boolean value) {
+    ownSession = value;
+    return this;
+  }
+
   /** The name prefix of the helper threads, and where to hand them so their owner can join them at close. */
   public HostCommand threads(String namePrefix, Consumer<Thread> sink) {
     threadName = namePrefix;
@@ -127,7 +137,9 @@ public final class HostCommand {
    */
   public ExecResult run() throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(argv.size() + 1);
-    command.add("setsid");
+    if (!ownSession) {
+      command.add("setsid");
+    }
     command.addAll(argv);
     ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(mergeStderr);
     if (stdinFile != null) {

@@ -11,6 +11,13 @@
  * pivots into the root and detaches the old one, prints "ready", and reaps orphans until it is killed.
  * The parent waits for it, so that killing the parent's parent (the JVM) kills both (parent-death signal).
  * Any failure prints one line to stderr naming the step and exits 1 before "ready".
+ *
+ *   swerl-nsinit --enter PID [--uid N --gid N] [--net] [--cgroup FILE]... --cwd DIR -- COMMAND ARGS...
+ *
+ * runs COMMAND inside the sandbox whose init is PID, as nsenter would, in one process instead of three
+ * (setsid, setpriv, nsenter): it starts a session, joins the given cgroups, becomes the sandbox user,
+ * enters the user namespace and then the others, takes the sandbox's root and working directory, forks
+ * (a pid namespace applies to children) and passes the command's exit status or signal on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -97,7 +104,76 @@ static void loopback_up(void) {
   close(fd);
 }
 
+static int enter(int argc, char **argv) {
+  long uid = -1, gid = -1;
+  int net = 0, ncgroups = 0, i = 1;
+  const char *target = NULL, *cwd = "/";
+  const char *cgroups[8];
+  for (; i < argc && strcmp(argv[i], "--"); i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--net")) { net = 1; continue; }
+    if (i + 1 >= argc) { fprintf(stderr, "swerl-nsinit: %s needs a value\n", a); return 125; }
+    const char *v = argv[++i];
+    if (!strcmp(a, "--enter")) target = v;
+    else if (!strcmp(a, "--uid")) uid = atol(v);
+    else if (!strcmp(a, "--gid")) gid = atol(v);
+    else if (!strcmp(a, "--cwd")) cwd = v;
+    else if (!strcmp(a, "--cgroup") && ncgroups < 8) cgroups[ncgroups++] = v;
+    else { fprintf(stderr, "swerl-nsinit: unknown option %s\n", a); return 125; }
+  }
+  if (!target || i + 1 >= argc) { fprintf(stderr, "swerl-nsinit: --enter PID ... -- COMMAND\n"); return 125; }
+  char **command = argv + i + 1;
+
+  setsid(); /* the caller finds and kills the whole command through this session */
+  char pid[32];
+  snprintf(pid, sizeof pid, "%d\n", getpid());
+  for (int c = 0; c < ncgroups; c++) write_file(cgroups[c], pid);
+  if (uid >= 0) {
+    if (setgroups(0, NULL)) die("setgroups", NULL);
+    if (setresgid(gid, gid, gid)) die("setresgid", NULL);
+    if (setresuid(uid, uid, uid)) die("setresuid", NULL);
+  }
+  static const char *kinds[] = {"user", "mnt", "ipc", "uts", "net", "pid"};
+  int fds[6];
+  for (int k = 0; k < 6; k++) {
+    fds[k] = -1;
+    if (k == 4 && !net) continue;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%s/ns/%s", target, kinds[k]);
+    if ((fds[k] = open(path, O_RDONLY | O_CLOEXEC)) < 0) die("open", path);
+  }
+  char rootpath[64];
+  snprintf(rootpath, sizeof rootpath, "/proc/%s/root", target);
+  int root = open(rootpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) die("open", rootpath);
+  for (int k = 0; k < 6; k++) {
+    if (fds[k] >= 0 && setns(fds[k], 0)) die("enter namespace", kinds[k]);
+  }
+  if (fchdir(root) || chroot(".")) die("enter the root of", target);
+  if (chdir(cwd)) die("chdir", cwd);
+
+  pid_t child = fork();
+  if (child < 0) die("fork", NULL);
+  if (child == 0) {
+    execvp(command[0], command);
+    fprintf(stderr, "swerl-nsinit: cannot run %s: %s\n", command[0], strerror(errno));
+    _exit(errno == ENOENT ? 127 : 126);
+  }
+  int status;
+  while (waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) die("waitpid", NULL);
+  }
+  if (WIFSIGNALED(status)) {
+    /* Die the same way, so that the caller reads 128 + signal as for any killed command. */
+    signal(WTERMSIG(status), SIG_DFL);
+    kill(getpid(), WTERMSIG(status));
+    return 128 + WTERMSIG(status);
+  }
+  return WEXITSTATUS(status);
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "--enter")) return enter(argc, argv);
   long uid = -1, gid = -1;
   int net = 0, nbinds = 0;
   const char *merged = NULL, *lower = NULL, *upper = NULL, *work = NULL, *workdir = "/work", *hostname = "sandbox";
