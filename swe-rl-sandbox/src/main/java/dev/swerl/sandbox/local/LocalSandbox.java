@@ -8,6 +8,7 @@ import dev.swerl.api.sandbox.SandboxPaths;
 import dev.swerl.api.sandbox.SandboxSpec;
 import dev.swerl.sandbox.files.FileTrees;
 import dev.swerl.sandbox.process.HostCommand;
+import dev.swerl.sandbox.process.HostTools;
 import dev.swerl.sandbox.process.ProcessKiller;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +17,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -91,14 +91,7 @@ final class LocalSandbox implements Sandbox {
   @Override
   public ExecResult exec(ExecRequest request) {
     ensureOpen();
-    List<String> argv = switch (request.command()) {
-      case ExecRequest.Command.Argv a -> a.argv();
-      case ExecRequest.Command.Shell s -> {
-        List<String> shell = new ArrayList<>(spec.shell());
-        shell.add(s.script());
-        yield shell;
-      }
-    };
+    List<String> argv = HostTools.argv(request.command(), spec.shell());
     Path directory = request.workingDirectory() == null ? workdir : hostPath(request.workingDirectory(), "working directory");
     Map<String, String> env = new HashMap<>(System.getenv());
     env.putAll(spec.env());

@@ -8,6 +8,7 @@ import dev.swerl.api.sandbox.SandboxBackend;
 import dev.swerl.api.sandbox.SandboxCapability;
 import dev.swerl.api.sandbox.SandboxException;
 import dev.swerl.api.sandbox.SandboxSpec;
+import dev.swerl.sandbox.process.HostTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ public final class LocalSandboxBackend implements SandboxBackend {
     if (!Files.isDirectory(Path.of("/proc/self"))) {
       return Availability.unavailable("no /proc file system: the local backend needs Linux to track and kill processes");
     }
-    if (!onPath("setsid")) {
+    if (!HostTools.onPath("setsid")) {
       return Availability.unavailable("the setsid program is not on PATH: install util-linux");
     }
     return Availability.AVAILABLE;
@@ -86,18 +87,5 @@ public final class LocalSandboxBackend implements SandboxBackend {
       throw new SandboxException("cannot make a local sandbox directory under " + parent
           + ": check it exists and is writable, or set -D" + DIRECTORY_PROPERTY, e);
     }
-  }
-
-  private static boolean onPath(String program) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String dir : path.split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

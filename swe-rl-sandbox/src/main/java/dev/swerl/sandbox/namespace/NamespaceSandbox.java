@@ -9,6 +9,7 @@ import dev.swerl.api.sandbox.SandboxSpec;
 import dev.swerl.sandbox.files.ExecFileTransfer;
 import dev.swerl.sandbox.files.FileTrees;
 import dev.swerl.sandbox.process.HostCommand;
+import dev.swerl.sandbox.process.HostTools;
 import dev.swerl.sandbox.process.ProcessKiller;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -116,14 +117,7 @@ final class NamespaceSandbox implements Sandbox {
   @Override
   public ExecResult exec(ExecRequest request) {
     ensureOpen();
-    List<String> command = switch (request.command()) {
-      case ExecRequest.Command.Argv a -> a.argv();
-      case ExecRequest.Command.Shell s -> {
-        List<String> shell = new ArrayList<>(spec.shell());
-        shell.add(s.script());
-        yield shell;
-      }
-    };
+    List<String> command = HostTools.argv(request.command(), spec.shell());
     String cwd = request.workingDirectory() == null
         ? workdir
         : SandboxPaths.resolve(workdir, request.workingDirectory());

@@ -15,6 +15,7 @@ import dev.swerl.api.sandbox.ExecResult;
 import dev.swerl.sandbox.layers.Layer;
 import dev.swerl.sandbox.layers.LayerRecipe;
 import dev.swerl.sandbox.layers.LayerStore;
+import dev.swerl.sandbox.process.HostTools;
 import dev.swerl.sandbox.process.ProcTable;
 import dev.swerl.sandbox.process.ProcessKiller;
 import java.io.BufferedReader;
@@ -203,7 +204,7 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
       return Availability.unavailable("this host has no Linux namespaces (/proc/self/ns is missing)");
     }
     for (String program : REQUIRED_PROGRAMS) {
-      if (!onPath(program)) {
+      if (!HostTools.onPath(program)) {
         return Availability.unavailable("'" + program + "' is not on PATH: install util-linux, tar and libc-bin");
       }
     }
@@ -399,7 +400,7 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
           .directory(runDir.toFile())
           .redirectError(runDir.resolve("init.log").toFile());
       builder.environment().put(NamespaceSandbox.SANDBOX_MARKER, id);
-      builder.environment().put("PATH", toolPath());
+      builder.environment().put("PATH", HostTools.toolPath());
       unshare = LAUNCHER.submit(builder::start).get();
       unshare.getOutputStream().close();
 
@@ -582,27 +583,5 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
     throw new IllegalStateException("cannot read this process's " + field + " from /proc/self/status");
   }
 
-  /**
-   * The PATH the backend runs its host tools with: the JVM's, plus the sbin directories, which ordinary
-   * users often lack although {@code pivot_root} lives there.
-   */
-  static String toolPath() {
-    String path = System.getenv("PATH");
-    StringBuilder result = new StringBuilder(path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
-    for (String sbin : List.of("/usr/local/sbin", "/usr/sbin", "/sbin")) {
-      if (!(":" + result + ":").contains(":" + sbin + ":")) {
-        result.append(':').append(sbin);
-      }
-    }
-    return result.toString();
-  }
 
-  private static boolean onPath(String program) {
-    for (String dir : toolPath().split(":")) {
-      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

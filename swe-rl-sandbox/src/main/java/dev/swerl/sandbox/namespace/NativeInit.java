@@ -92,7 +92,7 @@ final class NativeInit {
 
   private static String compiler() throws IOException {
     for (String name : List.of("cc", "gcc", "clang")) {
-      for (String dir : NamespaceSandboxBackend.toolPath().split(":")) {
+      for (String dir : dev.swerl.sandbox.process.HostTools.toolPath().split(":")) {
         if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
           return Path.of(dir, name).toString();
         }
