@@ -2,6 +2,7 @@ package dev.swerl.sandbox.files;
 
 import dev.swerl.api.sandbox.ExecResult;
 import dev.swerl.api.sandbox.SandboxException;
+import dev.swerl.sandbox.process.HostTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -161,22 +162,11 @@ public final class ExecFileTransfer {
     }
   }
 
-  private void hostTar(List<String> args) throws IOException {
+  private static void hostTar(List<String> args) throws IOException {
     List<String> argv = new ArrayList<>(args.size() + 1);
     argv.add("tar");
     argv.addAll(args);
-    Process tar = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    tar.getOutputStream().close();
-    String output = new String(tar.getInputStream().readAllBytes());
-    try {
-      if (tar.waitFor() != 0) {
-        throw new IOException("host tar failed: " + String.join(" ", argv) + ": " + output.strip());
-      }
-    } catch (InterruptedException e) {
-      tar.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while running host tar", e);
-    }
+    HostTools.run(argv);
   }
 
   private Path tempFile() {

@@ -4,6 +4,7 @@ import static org.apiguardian.api.API.Status.EXPERIMENTAL;
 
 import dev.swerl.api.sandbox.SandboxException;
 import dev.swerl.sandbox.files.FileTrees;
+import dev.swerl.sandbox.process.HostTools;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -340,18 +341,8 @@ public final class LayerStore {
   }
 
   private static void untar(Path tarball, Path into) throws IOException {
-    Process tar = new ProcessBuilder("tar", "-x", "-f", tarball.toString(), "-C", into.toString(),
-        "--numeric-owner", "--same-permissions").redirectErrorStream(true).start();
-    tar.getOutputStream().close();
-    String output = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (tar.waitFor() != 0) {
-        throw new IOException("tar could not unpack " + tarball + ": " + output.strip());
-      }
-    } catch (InterruptedException e) {
-      tar.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while unpacking " + tarball, e);
-    }
+    HostTools.run(List.of("tar", "-x", "-f", tarball.toString(), "-C", into.toString(), "--numeric-owner",
+        "--same-permissions"));
   }
+
 }

@@ -90,6 +90,8 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
   private static final Set<Path> REAPED = ConcurrentHashMap.newKeySet();
   private static final Map<Path, Limits> SHARED_LIMITS = new ConcurrentHashMap<>();
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+  /** Whether this JVM runs with effective uid 0; read once from the kernel. */
+  private static final boolean ROOT = ownId("Uid:") == 0;
   /** The host's control groups, looked up once per JVM; {@code null} when limits cannot be enforced here. */
   private static final @Nullable Cgroups CGROUPS = Cgroups.detect();
   /**
@@ -566,7 +568,7 @@ public final class NamespaceSandboxBackend implements SandboxBackend {
 
   /** Whether this process runs with effective uid 0 (read from the kernel, not from user.name). */
   private static boolean isRoot() {
-    return ownId("Uid:") == 0;
+    return ROOT;
   }
 
   /** This process's effective uid ({@code "Uid:"}) or gid ({@code "Gid:"}) from /proc/self/status. */

@@ -1,9 +1,9 @@
 package dev.swerl.sandbox.namespace;
 
 import dev.swerl.sandbox.layers.LayerStore;
+import dev.swerl.sandbox.process.HostTools;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,17 +67,7 @@ final class NativeInit {
     try {
       Path c = Files.write(work.resolve(SOURCE), source);
       Path out = work.resolve("swerl-nsinit");
-      Process cc = new ProcessBuilder(compiler, "-O2", "-o", out.toString(), c.toString()).redirectErrorStream(true).start();
-      cc.getOutputStream().close();
-      String log = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      try {
-        if (cc.waitFor() != 0) {
-          throw new IOException(compiler + " failed: " + log.strip());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while compiling swerl-nsinit", e);
-      }
+      HostTools.run(List.of(compiler, "-O2", "-o", out.toString(), c.toString()));
       Files.setPosixFilePermissions(out, PosixFilePermissions.fromString("rwxr-xr-x"));
       try {
         Files.move(out, program, StandardCopyOption.ATOMIC_MOVE);
@@ -92,7 +82,7 @@ final class NativeInit {
 
   private static String compiler() throws IOException {
     for (String name : List.of("cc", "gcc", "clang")) {
-      for (String dir : dev.swerl.sandbox.process.HostTools.toolPath().split(":")) {
+      for (String dir : HostTools.toolPath().split(":")) {
         if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
           return Path.of(dir, name).toString();
         }

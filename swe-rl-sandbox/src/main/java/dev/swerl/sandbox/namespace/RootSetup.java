@@ -2,8 +2,8 @@ package dev.swerl.sandbox.namespace;
 
 import dev.swerl.sandbox.files.ElfFiles;
 import dev.swerl.sandbox.layers.Layer;
+import dev.swerl.sandbox.process.HostTools;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -159,17 +159,7 @@ final class RootSetup {
 
   /** The real directories of the shared libraries a program loads, as {@code ldd} reports them. */
   private static List<String> libraryDirectories(Path program) throws IOException {
-    Process ldd = new ProcessBuilder("ldd", program.toString()).redirectErrorStream(true).start();
-    ldd.getOutputStream().close();
-    String output = new String(ldd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (ldd.waitFor() != 0) {
-        throw new IOException("ldd " + program + " failed: " + output.strip());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while running ldd", e);
-    }
+    String output = HostTools.run(List.of("ldd", program.toString()));
     Set<String> dirs = new LinkedHashSet<>();
     Matcher matcher = LDD_PATH.matcher(output);
     while (matcher.find()) {

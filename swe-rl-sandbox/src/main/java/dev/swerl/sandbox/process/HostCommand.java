@@ -159,9 +159,12 @@ public final class HostCommand {
     // The JVM's child is not a group leader, so setsid makes it one without forking: pid == pgid == sid.
     long session = process.pid();
 
-    BoundedOutput out = new BoundedOutput(process.getInputStream(), outputLimit);
+    // With stdout in a file there is nothing to pump: the JDK hands back an empty stream.
+    @Nullable BoundedOutput out = stdoutFile != null ? null : new BoundedOutput(process.getInputStream(), outputLimit);
     @Nullable BoundedOutput err = mergeStderr ? null : new BoundedOutput(process.getErrorStream(), outputLimit);
-    start(out, threadName + "-stdout");
+    if (out != null) {
+      start(out, threadName + "-stdout");
+    }
     if (err != null) {
       start(err, threadName + "-stderr");
     }
@@ -181,15 +184,15 @@ public final class HostCommand {
       throw e;
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DRAIN_GRACE_MILLIS);
-    out.awaitEnd(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    if (out != null) {
+      out.awaitEnd(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
     if (err != null) {
       err.awaitEnd(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - started);
 
-    BoundedOutput.Captured stdout = stdoutFile == null
-        ? out.freeze()
-        : new BoundedOutput.Captured(new byte[0], 0);
+    BoundedOutput.Captured stdout = out == null ? new BoundedOutput.Captured(new byte[0], 0) : out.freeze();
     BoundedOutput.Captured stderr = err == null ? new BoundedOutput.Captured(new byte[0], 0) : err.freeze();
     return new ExecResult(process.exitValue(), stdout.bytes(), stderr.bytes(), stdout.total(), stderr.total(),
         timedOut, wall);

@@ -1,6 +1,8 @@
 package dev.swerl.sandbox.process;
 
 import dev.swerl.api.sandbox.ExecRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +35,28 @@ public final class HostTools {
       }
     }
     return false;
+  }
+
+  /**
+   * Runs a short host program to completion with no input and returns what it printed (stdout and stderr
+   * together).
+   *
+   * @throws IOException when it cannot start or exits non-zero; the message holds the command and output
+   */
+  public static String run(List<String> argv) throws IOException {
+    Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      if (process.waitFor() != 0) {
+        throw new IOException(String.join(" ", argv) + " failed: " + output.strip());
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running " + argv.get(0), e);
+    }
+    return output;
   }
 
   /** The argv of a command: an argv as it is, a shell script behind the given shell (for example bash -lc). */

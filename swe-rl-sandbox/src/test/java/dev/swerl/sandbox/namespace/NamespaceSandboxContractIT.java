@@ -39,6 +39,11 @@ class NamespaceSandboxContractIT extends SandboxContract {
 
   @Override
   protected List<String> leftoversAfterClose(Sandbox closed) {
+    return leftovers(closed);
+  }
+
+  /** What a closed namespace sandbox may have left: its run directory, its init process. */
+  static List<String> leftovers(Sandbox closed) {
     NamespaceSandbox sandbox = (NamespaceSandbox) closed;
     List<String> left = new ArrayList<>();
     if (Files.exists(sandbox.runDirectory())) {

@@ -2,12 +2,14 @@ package dev.swerl.sandbox.namespace;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.swerl.api.sandbox.Sandbox;
 import dev.swerl.api.sandbox.SandboxBackend;
 import dev.swerl.sandbox.files.FileTrees;
 import dev.swerl.sandbox.testkit.SandboxContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -35,5 +37,10 @@ class NamespaceScriptInitContractIT extends SandboxContract {
   @Override
   protected SandboxBackend backend() {
     return backend;
+  }
+
+  @Override
+  protected List<String> leftoversAfterClose(Sandbox closed) {
+    return NamespaceSandboxContractIT.leftovers(closed);
   }
 }
